@@ -48,8 +48,8 @@ test: install
 
 # One notebook, end to end, while writing it: make check NB=notebooks/01_tensors.ipynb
 check: install
-	$(BIN)/python tests/hygiene.py $(NB)
-	$(BIN)/python -m pytest -q --nbval $(NB)
+	@status=0; $(BIN)/python tests/hygiene.py $(NB) || status=1; \
+	$(BIN)/python -m pytest -q --nbval $(NB) || status=1; exit $$status
 
 bench: install
 	$(BIN)/python tests/bench.py $(NB)
