@@ -22,10 +22,13 @@ export MPLCONFIGDIR := $(CURDIR)/$(VENV)/mplconfig
 export TORCH_HOME := $(CURDIR)/$(VENV)/torch-home
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
+# record_timing=False: no timestamps in cell metadata. CoalesceStreams: the kernel splits printed text into
+# chunks depending on timing; merging them makes the stored JSON the same on every run.
 EXECUTE := $(BIN)/jupyter nbconvert --to notebook --execute \
 	--ExecutePreprocessor.kernel_name=python3 \
 	--ExecutePreprocessor.timeout=600 \
-	--ExecutePreprocessor.record_timing=False
+	--ExecutePreprocessor.record_timing=False \
+	--NotebookExporter.preprocessors='["nbconvert.preprocessors.CoalesceStreamsPreprocessor"]'
 
 .PHONY: install run test check bench data lab gpu-check clean
 
