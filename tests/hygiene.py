@@ -174,6 +174,20 @@ def check_orphan_figures(notebooks: list[Path], figures_dir: Path) -> list[str]:
             for f in sorted(figures_dir.glob("*.png")) if f.name not in saved]
 
 
+def check_readme_sections(notebooks: list[Path], readme: str, figures_dir: Path) -> list[str]:
+    """The README's gallery shows every figure, and its errata table has a row for every notebook with an Erratum."""
+    problems = [f"figures/{f.name}: not shown in the README's figure gallery"
+                for f in sorted(figures_dir.glob("*.png")) if f"figures/{f.name}" not in readme]
+    errata = readme.split("## Errata", 1)[-1]
+    for path in notebooks:
+        nb, _ = load(path)
+        stem = Path(path).stem
+        if nb and any("**Erratum" in _src(c) for c in nb.get("cells", []) if c.get("cell_type") == "markdown"):
+            if not any(line.startswith(f"| {stem} |") for line in errata.splitlines()):
+                problems.append(f"{_rel(path)}: has Erratum callouts but no row in the README's errata table")
+    return problems
+
+
 def check_notebook(path: Path, root: Path = ROOT) -> list[str]:
     nb, problems = load(Path(path))
     if nb is None:
@@ -192,6 +206,7 @@ def main(argv: list[str]) -> int:
     problems = [p for path in paths for p in check_notebook(path)]
     if not argv:
         problems += check_orphan_figures(paths, ROOT / "figures")
+        problems += check_readme_sections(paths, (ROOT / "README.md").read_text(encoding="utf-8"), ROOT / "figures")
     for p in problems:
         print(p)
     print(f"{len(paths)} notebook(s) checked, {len(problems)} problem(s)")

@@ -21,6 +21,12 @@ def test_every_figure_is_saved_by_a_notebook():
     assert not problems, "\n".join(problems)
 
 
+def test_readme_gallery_and_errata_are_complete():
+    readme = (hygiene.ROOT / "README.md").read_text(encoding="utf-8")
+    problems = hygiene.check_readme_sections(NOTEBOOKS, readme, hygiene.ROOT / "figures")
+    assert not problems, "\n".join(problems)
+
+
 def test_there_are_notebooks():
     assert len(NOTEBOOKS) >= 2
 
@@ -202,3 +208,17 @@ def test_orphan_figure(tmp_path):
     nb_path.write_text(json.dumps(GOOD))
     problems = hygiene.check_orphan_figures([nb_path], tmp_path / "figures")
     assert problems == ["figures/01_stray.png: no notebook saves it (delete it, or save it from a notebook)"]
+
+
+def test_figure_missing_from_gallery_and_erratum_missing_from_table(tmp_path):
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "99_plot.png").write_bytes(b"png")
+    nb = bad(lambda nb: nb["cells"].insert(1, md("> **Erratum (notes 000 §一):** wrong.")))
+    nb_path = tmp_path / NAME
+    nb_path.write_text(json.dumps(nb))
+    readme = "## Figure gallery\n\n## Errata\n| notebook | the note says | true |\n|---|---|---|\n"
+    problems = hygiene.check_readme_sections([nb_path], readme, tmp_path / "figures")
+    assert problems == ["figures/99_plot.png: not shown in the README's figure gallery",
+                        "99_bad.ipynb: has Erratum callouts but no row in the README's errata table"]
+    fixed = readme.replace("## Errata", "![p](figures/99_plot.png)\n## Errata") + "| 99_bad | x | y |\n"
+    assert hygiene.check_readme_sections([nb_path], fixed, tmp_path / "figures") == []
