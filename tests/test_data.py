@@ -23,6 +23,15 @@ def test_make_data_reproduces_committed_files(tmp_path):
     assert not different, f"files differ from the committed ones (run `make data`): {different[:5]}"
 
 
+def test_make_data_is_deterministic(tmp_path):
+    # Two fresh runs must write the same bytes, independently of what is committed.
+    for name in ("a", "b"):
+        subprocess.run([sys.executable, str(DATA / "make_data.py"), "--out", str(tmp_path / name)],
+                       cwd=tmp_path, check=True, capture_output=True)
+    first, second = files(tmp_path / "a"), files(tmp_path / "b")
+    assert first and first == second, "two runs of data/make_data.py wrote different bytes"
+
+
 def test_data_set_shape():
     committed = files(DATA)
     assert len([n for n in committed if n.startswith("shapes/")]) == 36
