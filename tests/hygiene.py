@@ -128,12 +128,12 @@ def check_cells(path: Path, nb: dict) -> list[str]:
         problems.append(f"{name}: kernel is {kernel!r}, expected 'python3'")
 
     counts = []
-    last_markdown = ""
+    previous = {}  # the cell right above: a `pitfall` cell must sit directly under its Erratum callout
     root_str = str(ROOT)
     for i, cell in enumerate(nb.get("cells", []), start=1):
         where = f"{name} cell {i}"
+        above, previous = previous, cell
         if cell.get("cell_type") == "markdown":
-            last_markdown = _src(cell)
             continue
         if cell.get("cell_type") != "code":
             continue
@@ -145,7 +145,8 @@ def check_cells(path: Path, nb: dict) -> list[str]:
                 problems.append(f"{where}: never executed (nbval skips it silently); run `make run NB={name}`")
         code = code_without_comments(source)
         for label, (pattern, why) in BANNED_CODE.items():
-            if re.search(pattern, code) and not ("pitfall" in tags and "**Erratum" in last_markdown):
+            under_erratum = above.get("cell_type") == "markdown" and "**Erratum" in _src(above)
+            if re.search(pattern, code) and not ("pitfall" in tags and under_erratum):
                 problems.append(f"{where}: uses `{label}` ({why}); allowed only in a cell tagged "
                                 "`pitfall` right under an Erratum callout")
         for out in cell.get("outputs", []):

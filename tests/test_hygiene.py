@@ -203,6 +203,15 @@ def test_banned_code_allowed_as_pitfall_under_erratum(project):
     assert project(bad(mutate)) == []
 
 
+def test_pitfall_must_sit_directly_under_its_erratum(project):
+    def mutate(nb):
+        nb["cells"].insert(2, md("> **Erratum (notes 000 §五):** `pretrained=True` is gone."))
+        nb["cells"].insert(3, code("z = 30", 2))  # another code cell between the callout and the pitfall cell
+        nb["cells"][4].update(source="m = resnet18(pretrained=True)", execution_count=3,
+                              metadata={"tags": ["pitfall"]})
+    only(project(bad(mutate)), "cell 5", "`pretrained=`")
+
+
 def test_pitfall_tag_alone_is_not_enough(project):
     def mutate(nb):
         nb["cells"][2].update(source="m = resnet18(pretrained=True)", metadata={"tags": ["pitfall"]})
