@@ -37,7 +37,7 @@ LAB_PORT ?= 8888
 # stamp if it is older than the pins. The stamp records the Python version and the installer used.
 install:
 	@py=$$(PYTHON='$(PYTHON)' sh tools/pick_python.sh $(VENV)) && \
-	$(MAKE) --no-print-directory $(STAMP) PYTHON="$$py"
+	{ $(MAKE) -q --no-print-directory $(STAMP) || $(MAKE) --no-print-directory $(STAMP) PYTHON="$$py"; }
 
 # uv is bootstrapped into the venv with pip (version pinned in requirements-tools.txt) and installs the same
 # pins several times faster; if either step fails, plain pip installs them.
@@ -53,7 +53,7 @@ $(STAMP): requirements.txt constraints.txt requirements-tools.txt
 	    echo "installer=pip $$($(BIN)/python -m pip --version | cut -d' ' -f2)" > $(STAMP).tmp; \
 	fi
 	@# Build matplotlib's font cache now, or the first notebook prints "building the font cache" on stderr.
-	$(NB_ENV) $(BIN)/python -c 'import matplotlib.pyplot'
+	@$(NB_ENV) $(BIN)/python -c 'import matplotlib.pyplot'
 	@$(BIN)/python -c 'import platform; print("python=" + platform.python_version())' >> $(STAMP).tmp
 	@mv $(STAMP).tmp $(STAMP)
 
@@ -87,7 +87,7 @@ test-python:
 lab: install
 	@if [ -z "$${CUDA_VISIBLE_DEVICES+set}" ]; then echo "make lab: CUDA_VISIBLE_DEVICES is not set: every GPU is visible"; \
 	else echo "make lab: CUDA_VISIBLE_DEVICES='$$CUDA_VISIBLE_DEVICES' (from your shell; passed on as it is)"; fi
-	@$(COMMON_ENV) $(BIN)/python -c 'import torch; n = torch.cuda.device_count(); print("make lab: torch sees", n, "CUDA device(s)" + (": " + ", ".join(torch.cuda.get_device_name(i) for i in range(n)) if n else "; the notebooks run on the CPU"))'
+	@$(COMMON_ENV) $(BIN)/python -c 'import torch; n = torch.cuda.device_count(); print("make lab: torch sees " + (f"{n} CUDA device(s): " + ", ".join(torch.cuda.get_device_name(i) for i in range(n)) if n else "no CUDA device; the notebooks run on the CPU"))'
 	@echo "make lab: open the http://$(LAB_IP):$(LAB_PORT)/lab?token=... address Jupyter prints below (its port, if $(LAB_PORT) is taken)."
 	@echo "make lab: from another machine: ssh -N -L $(LAB_PORT):127.0.0.1:$(LAB_PORT) you@this-machine, then open the same address there."
 	$(COMMON_ENV) $(BIN)/jupyter lab notebooks --no-browser --ip=$(LAB_IP) --port=$(LAB_PORT) \
