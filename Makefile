@@ -40,11 +40,13 @@ install:
 	{ $(MAKE) -q --no-print-directory $(STAMP) || $(MAKE) --no-print-directory $(STAMP) PYTHON="$$py"; }
 
 # uv is bootstrapped into the venv with pip (version pinned in requirements-tools.txt) and installs the same
-# pins several times faster; if either step fails, plain pip installs them.
+# pins faster; if either step fails, plain pip installs them. --compile-bytecode does what pip does by default:
+# without it, where PYTHONDONTWRITEBYTECODE=1 is set (as on this project's CI machine), every kernel would
+# recompile torch's modules at each start, doubling the time of `make test`.
 $(STAMP): requirements.txt constraints.txt requirements-tools.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@if $(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-tools.txt && \
-	    $(BIN)/uv pip install -q --python $(BIN)/python -r requirements.txt -c constraints.txt; then \
+	    $(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements.txt -c constraints.txt; then \
 	    echo "installed requirements.txt with $$($(BIN)/uv --version)"; \
 	    echo "installer=$$($(BIN)/uv --version)" > $(STAMP).tmp; \
 	else \
