@@ -41,8 +41,8 @@ install:
 
 # uv is bootstrapped into the venv with pip (version pinned in requirements-tools.txt) and installs the same
 # pins faster; if either step fails, plain pip installs them. --compile-bytecode does what pip does by default:
-# without it, where PYTHONDONTWRITEBYTECODE=1 is set (as on this project's CI machine), every kernel would
-# recompile torch's modules at each start, doubling the time of `make test`.
+# without it, where PYTHONDONTWRITEBYTECODE=1 is set (as on this project's development machines), every kernel
+# recompiles torch's modules at each start, which doubled the time of `make test` here.
 $(STAMP): requirements.txt constraints.txt requirements-tools.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@if $(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-tools.txt && \
