@@ -162,13 +162,38 @@ def test_not_in_readme(project, tmp_path):
 
 
 @pytest.mark.parametrize("line,pattern", [
-    ("models.resnet18(pretrained=True)", "pretrained=True"),
+    ("models.resnet18(pretrained=True)", "pretrained="),
+    ("models.resnet18(pretrained = False)", "pretrained="),
     ("MNIST('.', download=True)", "download=True"),
     ("from torch.cuda.amp import autocast", "torch.cuda.amp"),
     ("python -m torch.distributed.launch train.py", "torch.distributed.launch"),
+    ("torch.set_default_tensor_type('torch.FloatTensor')", "set_default_tensor_type"),
+    ("t = v2.ToTensor()(img)", "ToTensor()"),
+    ("tf = transforms.Compose([transforms.ToTensor()])", "ToTensor()"),
+    ("class Warmup(torch.optim.lr_scheduler._LRScheduler): pass", "_LRScheduler"),
+    ("from torch.autograd import Variable", "Variable"),
+    ("x = torch.autograd.Variable(torch.ones(2))", "Variable"),
+    ("x = Variable(torch.ones(2), requires_grad=True)", "Variable"),
+    ("m = torch.jit.script(model)", "torch.jit.script/trace"),
+    ("nn.utils.clip_grad_norm(model.parameters(), 1.0)", "clip_grad_norm("),
+    ("loss = nn.MSELoss(size_average=False)", "size_average="),
+    ('script = "import torch\\ntorch.set_default_tensor_type(1)"', "set_default_tensor_type"),  # strings count
 ])
 def test_banned_code(project, line, pattern):
     only(project(bad(lambda nb: nb["cells"][2].update(source=line))), "cell 3", f"`{pattern}`")
+
+
+@pytest.mark.parametrize("line", [
+    "x = v2.ToImage()(img)  # replaces ToTensor()",           # a comment names the old call: runs nothing
+    "# the note used models.resnet18(pretrained=True)\nm = resnet18(weights=None)",
+    "pretrained_dict = {k: v for k, v in sd.items()}",          # a name that only starts with the word
+    "nn.EmbeddingBag.from_pretrained(w)",
+    "nn.utils.clip_grad_norm_(model.parameters(), 1.0)",
+    "sched = torch.optim.lr_scheduler.LRScheduler",
+    "print(x.new_empty(2)) # Variable(x) in a trailing comment",
+])
+def test_banned_code_not_matched(project, line):
+    assert project(bad(lambda nb: nb["cells"][2].update(source=line))) == []
 
 
 def test_banned_code_allowed_as_pitfall_under_erratum(project):
@@ -210,15 +235,48 @@ def test_orphan_figure(tmp_path):
     assert problems == ["figures/01_stray.png: no notebook saves it (delete it, or save it from a notebook)"]
 
 
-def test_figure_missing_from_gallery_and_erratum_missing_from_table(tmp_path):
+def test_figure_missing_from_gallery(tmp_path):
     (tmp_path / "figures").mkdir()
     (tmp_path / "figures" / "99_plot.png").write_bytes(b"png")
-    nb = bad(lambda nb: nb["cells"].insert(1, md("> **Erratum (notes 000 §一):** wrong.")))
     nb_path = tmp_path / NAME
-    nb_path.write_text(json.dumps(nb))
+    nb_path.write_text(json.dumps(GOOD))
     readme = "## Figure gallery\n\n## Errata\n| notebook | the note says | true |\n|---|---|---|\n"
     problems = hygiene.check_readme_sections([nb_path], readme, tmp_path / "figures")
-    assert problems == ["figures/99_plot.png: not shown in the README's figure gallery",
-                        "99_bad.ipynb: has Erratum callouts but no row in the README's errata table"]
-    fixed = readme.replace("## Errata", "![p](figures/99_plot.png)\n## Errata") + "| 99_bad | x | y |\n"
+    assert problems == ["figures/99_plot.png: not shown in the README's figure gallery"]
+    fixed = readme.replace("## Errata", "![p](figures/99_plot.png)\n## Errata")
     assert hygiene.check_readme_sections([nb_path], fixed, tmp_path / "figures") == []
+
+
+ERRATA_README = ("## Errata\n| notebook | the note says | true |\n|---|---|---|\n{rows}\n"
+                 "## How the tests work\n| 99_bad | a table row outside the errata section does not count |\n")
+
+
+def erratum(n):
+    return dict(md(f"> **Erratum (notes 000 §{n}):** wrong number {n}."), id=f"erratum{n}")
+
+
+@pytest.mark.parametrize("callouts,rows", [
+    (1, 0),   # a callout without its row
+    (0, 1),   # a README row without its callout (the 08 T.Lambda row had none)
+    (1, 2),   # two rows for one callout
+    (2, 1),   # one row for two callouts
+])
+def test_errata_rows_and_callouts_must_match(tmp_path, callouts, rows):
+    (tmp_path / "figures").mkdir()
+    nb = bad(lambda nb: nb["cells"].__setitem__(slice(1, 1), [erratum(k) for k in range(callouts)]))
+    nb_path = tmp_path / NAME
+    nb_path.write_text(json.dumps(nb))
+    readme = ERRATA_README.format(rows="\n".join(f"| 99_bad | note {n} | fix {n} |" for n in range(rows)))
+    problems = hygiene.check_readme_sections([nb_path], readme, tmp_path / "figures")
+    assert problems == [f"99_bad.ipynb: {callouts} Erratum callout(s) in the notebook but {rows} row(s) in the "
+                        "README's errata table (one row per callout: add the missing callout or row)"]
+
+
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_errata_rows_and_callouts_equal_counts_pass(tmp_path, n):
+    (tmp_path / "figures").mkdir()
+    nb = bad(lambda nb: nb["cells"].__setitem__(slice(1, 1), [erratum(k) for k in range(n)]))
+    nb_path = tmp_path / NAME
+    nb_path.write_text(json.dumps(nb))
+    readme = ERRATA_README.format(rows="\n".join(f"| 99_bad | note {k} | fix {k} |" for k in range(n)))
+    assert hygiene.check_readme_sections([nb_path], readme, tmp_path / "figures") == []
