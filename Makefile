@@ -21,7 +21,10 @@ NB_ENV := CUDA_VISIBLE_DEVICES= OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(COMMON_ENV
 
 # record_timing=False: no timestamps in cell metadata. CoalesceStreams: the kernel splits printed text into
 # chunks depending on timing; merging them makes the stored JSON the same on every run.
+# transport=ipc: the kernel talks to nbconvert over Unix sockets in a private runtime folder instead of TCP on
+# loopback (nothing listens on a port, so the kernel has no "running over TCP without encryption" warning to print).
 EXECUTE := $(BIN)/jupyter nbconvert --to notebook --execute \
+	--KernelManager.transport=ipc \
 	--ExecutePreprocessor.kernel_name=python3 \
 	--ExecutePreprocessor.timeout=600 \
 	--ExecutePreprocessor.record_timing=False \
@@ -31,7 +34,7 @@ EXECUTE := $(BIN)/jupyter nbconvert --to notebook --execute \
 LAB_IP   ?= 127.0.0.1
 LAB_PORT ?= 8888
 
-.PHONY: install run test check bench data lab gpu-check test-python clean
+.PHONY: install run test check bench data lab gpu-check test-python clean matrix
 
 # Always: pick the interpreter (and refuse to reuse a venv built by another Python), then build the
 # stamp if it is older than the pins. The stamp records the Python version and the installer used.
@@ -76,6 +79,13 @@ bench: install
 
 data: install
 	$(NB_ENV) $(BIN)/python data/make_data.py
+
+# The reader matrix (CI runs it after `make test`), in a scratch copy; the work tree is not touched:
+#   strict nbval with a typical laptop's AVX2 kernels (one thread): stored outputs must not depend on the CPU;
+#   every notebook run to the end (outputs not compared) with 4 threads, no vector kernels, no PYTHONHASHSEED
+#   and none of the settings above: a reader's own environment. tools/matrix.py --help for single legs.
+matrix: install
+	$(BIN)/python tools/matrix.py $(NB)
 
 # The suite on another supported Python, in a venv of its own: make test-python PY=python3.13 (→ .venv-3.13).
 test-python:

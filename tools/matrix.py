@@ -1,0 +1,132 @@
+"""`make matrix`: every notebook, executed in environments unlike CI's, in a scratch copy of the tree.
+
+CI's environment (one thread, this machine's CPU kernels, PYTHONHASHSEED=0) is the one the stored outputs
+were recorded in. A reader's is not. This runs the notebooks the way readers do, and fails if one stops:
+
+  strict   strict nbval (every output compared), one thread, with the CPU kernels of a typical AVX2 laptop
+           (or another --kernels setting): the stored outputs must not depend on the CPU's vector width.
+  errors   outputs not compared, only "runs to the end": N threads (--threads, default 4), no vector kernels
+           (ATEN_CPU_CAPABILITY=default), no PYTHONHASHSEED, and none of make's settings (no MPLCONFIGDIR, no
+           venv on PATH): what a reader's own environment looks like, `jupyter lab notebooks` and Run All.
+
+    python tools/matrix.py                                 # both legs, every notebook (what `make matrix` runs)
+    python tools/matrix.py --leg errors --threads 2 notebooks/10_tensorboard.ipynb
+    python tools/matrix.py --leg strict --kernels default
+
+The work tree is never touched: notebooks, data and the test settings are copied to a scratch folder
+(deleted afterwards unless --keep), and the figures and runs the notebooks write land there.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Environment variables that choose torch's CPU kernels (ATen), oneDNN's and MKL's instruction sets.
+KERNELS = {
+    "native": {},
+    "avx2": {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "MKL_ENABLE_INSTRUCTIONS": "AVX2"},
+    "default": {"ATEN_CPU_CAPABILITY": "default"},  # no vector kernels: what torch uses on a CPU it has none for
+}
+# Everything the Makefile and conftest.py set for a notebook run: the errors leg removes all of it.
+MAKE_VARS = ("PYTHONHASHSEED", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "CUDA_VISIBLE_DEVICES", "MPLCONFIGDIR",
+             "TORCH_HOME", "PYDEVD_DISABLE_FILE_VALIDATION", "JUPYTER_PLATFORM_DIRS",
+             "ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "MKL_ENABLE_INSTRUCTIONS")
+COPY = ["notebooks", "data", "figures", "tests", "conftest.py", "README.md"]
+
+
+def scratch_copy(dest: Path, notebooks: list[Path]) -> None:
+    ignore = shutil.ignore_patterns("runs", "_scratch", ".ipynb_checkpoints", "__pycache__", "*.ipynb")
+    for name in COPY:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=ignore)
+        else:
+            shutil.copy2(src, dest / name)
+    for nb in notebooks:  # only the notebooks asked for
+        shutil.copy2(nb, dest / "notebooks" / nb.name)
+
+
+def strict_leg(work: Path, notebooks: list[Path], kernels: str) -> int:
+    env = dict(os.environ, **KERNELS[kernels])
+    # conftest.py (copied) sets one thread, PYTHONHASHSEED=0 and CPU only, as in CI; -p no:cacheprovider keeps
+    # pytest from writing a cache folder.
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "-n", "2", "--dist",
+           "loadscope", *[f"notebooks/{nb.name}" for nb in notebooks]]
+    print(f"matrix strict: nbval, every output compared; one thread; kernels={kernels} {KERNELS[kernels]}",
+          flush=True)
+    return subprocess.call(cmd, cwd=work, env=env)
+
+
+def errors_leg(work: Path, notebooks: list[Path], kernels: str, threads: int, jobs: int) -> int:
+    env = {k: v for k, v in os.environ.items() if k not in MAKE_VARS}
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
+                                  if Path(p).resolve() != Path(sys.executable).parent.resolve())
+    env.update(KERNELS[kernels], OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    # Matplotlib builds its font cache at first import; give it a fresh folder, as a first-time reader has.
+    env["MPLCONFIGDIR"] = str(work / "mplconfig")
+    outdir = work / "executed"
+    outdir.mkdir()
+    print(f"matrix errors: outputs not compared; {threads} threads; kernels={kernels} {KERNELS[kernels]}; "
+          "no PYTHONHASHSEED; none of make's settings", flush=True)
+
+    def one(nb: Path) -> tuple[str, int, float, str]:
+        t = time.perf_counter()
+        p = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                            "--ExecutePreprocessor.kernel_name=python3", "--ExecutePreprocessor.timeout=600",
+                            "--output-dir", str(outdir), str(work / "notebooks" / nb.name)],
+                           cwd=work, env=env, capture_output=True, text=True)
+        return nb.name, p.returncode, time.perf_counter() - t, p.stderr
+
+    failed = 0
+    with ThreadPoolExecutor(jobs) as pool:
+        for name, rc, wall, err in pool.map(one, notebooks):
+            print(f"  {'ok  ' if rc == 0 else 'FAIL'} {name:40s} {wall:5.1f} s", flush=True)
+            if rc:
+                failed += 1
+                tail = [ln for ln in err.splitlines() if ln.strip()][-25:]
+                print("\n".join("      " + ln for ln in tail), flush=True)
+    print(f"matrix errors: {len(notebooks) - failed} of {len(notebooks)} notebooks ran to the end", flush=True)
+    return 1 if failed else 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("notebooks", nargs="*", type=Path)
+    ap.add_argument("--leg", choices=["strict", "errors", "both"], default="both")
+    ap.add_argument("--kernels", choices=list(KERNELS), help="default: avx2 for strict, default for errors")
+    ap.add_argument("--threads", type=int, default=4, help="threads for the errors leg (default 4)")
+    ap.add_argument("--jobs", type=int, default=2, help="notebooks at once in the errors leg (default 2)")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch folder and print where it is")
+    a = ap.parse_args()
+    notebooks = [p.resolve() for p in a.notebooks] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    status = 0
+    for leg in (["strict", "errors"] if a.leg == "both" else [a.leg]):
+        work = Path(tempfile.mkdtemp(prefix=f"matrix-{leg}-"))
+        try:
+            scratch_copy(work, notebooks)
+            t = time.perf_counter()
+            if leg == "strict":
+                rc = strict_leg(work, notebooks, a.kernels or "avx2")
+            else:
+                rc = errors_leg(work, notebooks, a.kernels or "default", a.threads, a.jobs)
+            print(f"matrix {leg}: {'passed' if rc == 0 else 'FAILED'} in {time.perf_counter() - t:.0f} s", flush=True)
+            status = status or rc
+        finally:
+            if a.keep:
+                print(f"matrix {leg}: scratch copy kept in {work}")
+            else:
+                shutil.rmtree(work, ignore_errors=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
