@@ -21,10 +21,13 @@ NB_ENV := CUDA_VISIBLE_DEVICES= OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(COMMON_ENV
 
 # record_timing=False: no timestamps in cell metadata. CoalesceStreams: the kernel splits printed text into
 # chunks depending on timing; merging them makes the stored JSON the same on every run.
-# transport=ipc: the kernel talks to nbconvert over Unix sockets in a private runtime folder instead of TCP on
-# loopback (nothing listens on a port, so the kernel has no "running over TCP without encryption" warning to print).
+# transport=ipc: the kernel talks to nbconvert over Unix sockets in a fresh private (0700) folder instead of TCP on
+# loopback, so no port is open to other users and the kernel has no "running over TCP without encryption" warning
+# to print. The socket path must be absolute (the kernel runs in notebooks/), short (Unix sockets allow ~100
+# characters) and removed afterwards: IPC_DIR makes the folder, the recipe's trap removes it.
+IPC_DIR := ipc=$$(mktemp -d) && trap 'rm -rf "$$ipc"' EXIT &&
 EXECUTE := $(BIN)/jupyter nbconvert --to notebook --execute \
-	--KernelManager.transport=ipc \
+	--KernelManager.transport=ipc --KernelManager.ip="$$ipc/kernel" \
 	--ExecutePreprocessor.kernel_name=python3 \
 	--ExecutePreprocessor.timeout=600 \
 	--ExecutePreprocessor.record_timing=False \
@@ -63,7 +66,7 @@ $(STAMP): requirements.txt constraints.txt requirements-tools.txt
 	@mv $(STAMP).tmp $(STAMP)
 
 run: install
-	$(NB_ENV) $(EXECUTE) --inplace $(NB)
+	$(IPC_DIR) $(NB_ENV) $(EXECUTE) --inplace $(NB)
 
 test: install
 	$(NB_ENV) $(BIN)/python -m pytest -q tests
@@ -109,7 +112,7 @@ lab: install
 # The executed copies go to $(VENV)/gpu-check; figures/ is rewritten, so `git checkout figures` afterwards.
 gpu-check: install
 	@mkdir -p $(VENV)/gpu-check
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(COMMON_ENV) $(EXECUTE) --output-dir $(VENV)/gpu-check $(NB)
+	$(IPC_DIR) OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(COMMON_ENV) $(EXECUTE) --output-dir $(VENV)/gpu-check $(NB)
 
 clean:
 	rm -rf .venv .venv-3.* .pytest_cache notebooks/runs notebooks/_scratch
