@@ -37,7 +37,7 @@ EXECUTE := $(BIN)/jupyter nbconvert --to notebook --execute \
 LAB_IP   ?= 127.0.0.1
 LAB_PORT ?= 8888
 
-.PHONY: install run test check bench data lab gpu-check test-python clean matrix
+.PHONY: install run test check bench data lab gpu-check test-python clean site site-check matrix
 
 # Always: pick the interpreter (and refuse to reuse a venv built by another Python), then build the
 # stamp if it is older than the pins. The stamp records the Python version and the installer used.
@@ -114,6 +114,29 @@ gpu-check: install
 	@mkdir -p $(VENV)/gpu-check
 	$(IPC_DIR) OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(COMMON_ENV) $(EXECUTE) --output-dir $(VENV)/gpu-check $(NB)
 
+# The book: a static HTML site of the committed notebooks with their stored outputs (nothing is executed), built
+# by Sphinx + MyST-NB from book/ into $(SITE_DIR) with warnings as errors (see README for serving it).
+# Its packages live in $(SITE_VENV) (requirements-site.txt), apart from .venv: run and test never need them.
+# `make site-check` loads every page in headless Chromium and checks cells, images, math, search, the copy button
+# and that nothing is requested from another host (Debian: apt-get install chromium fonts-noto-cjk).
+# PYTHONDONTWRITEBYTECODE is cleared so that the site venv keeps its compiled modules between builds.
+SITE_VENV := .venv-site
+SITE_DIR  := _build/site
+
+$(SITE_VENV)/.installed: requirements-site.txt requirements-tools.txt
+	@py=$$(PYTHON='$(PYTHON)' sh tools/pick_python.sh $(SITE_VENV)) && { test -x $(SITE_VENV)/bin/python || $$py -m venv $(SITE_VENV); }
+	@if $(SITE_VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements-tools.txt && \
+	    $(SITE_VENV)/bin/uv pip install -q --python $(SITE_VENV)/bin/python -r requirements-site.txt; then :; else \
+	    echo "uv is not available here or failed; installing with pip"; \
+	    $(SITE_VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements-site.txt; fi
+	@touch $@
+
+site: $(SITE_VENV)/.installed
+	@PYTHONDONTWRITEBYTECODE= $(SITE_VENV)/bin/python book/build.py $(SITE_DIR)
+
+site-check: site
+	@PYTHONDONTWRITEBYTECODE= $(SITE_VENV)/bin/python tests/browser_check.py $(SITE_DIR)
+
 clean:
-	rm -rf .venv .venv-3.* .pytest_cache notebooks/runs notebooks/_scratch
+	rm -rf .venv .venv-3.* .venv-site _build .pytest_cache notebooks/runs notebooks/_scratch
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
