@@ -44,7 +44,7 @@ COPY = ["notebooks", "data", "figures", "tests", "conftest.py", "README.md"]
 
 
 def scratch_copy(dest: Path, notebooks: list[Path]) -> None:
-    ignore = shutil.ignore_patterns("runs", "_scratch", ".ipynb_checkpoints", "__pycache__", "*.ipynb")
+    ignore = shutil.ignore_patterns("runs", "_scratch", ".ipynb_checkpoints", "__pycache__", "*.ipynb", "kernel-*")
     for name in COPY:
         src = ROOT / name
         if src.is_dir():
