@@ -25,7 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,29 +85,56 @@ def errors_leg(work: Path, notebooks: list[Path], kernels: str, threads: int, jo
           "no PYTHONHASHSEED; none of make's settings"
           + ("; OMP_WAIT_POLICY=PASSIVE (more threads than cores)" if "OMP_WAIT_POLICY" in env else ""), flush=True)
 
-    def one(nb: Path) -> tuple[str, int, float, str]:
-        t = time.perf_counter()
-        p = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-                            "--ExecutePreprocessor.kernel_name=python3", "--ExecutePreprocessor.timeout=600",
-                            "--output-dir", str(outdir), str(work / "notebooks" / nb.name)],
-                           cwd=work, env=env, capture_output=True, text=True)
-        return nb.name, p.returncode, time.perf_counter() - t, p.stderr
-
     # The longest notebooks first, so that the last minute is not one of them running alone (the order is only
     # a schedule: each notebook runs in a kernel of its own). Printed in the usual order.
     slow = ("09_", "11_", "13_", "10_", "04_", "12_")
     order = sorted(notebooks, key=lambda nb: next((i for i, p in enumerate(slow) if nb.name.startswith(p)), len(slow)))
     failed = 0
-    with ThreadPoolExecutor(jobs) as pool:
-        done = dict(zip(order, pool.map(one, order)))
-        for name, rc, wall, err in (done[nb] for nb in notebooks):
-            print(f"  {'ok  ' if rc == 0 else 'FAIL'} {name:40s} {wall:5.1f} s", flush=True)
-            if rc:
-                failed += 1
-                tail = [ln for ln in err.splitlines() if ln.strip()][-25:]
-                print("\n".join("      " + ln for ln in tail), flush=True)
+    # `jobs` executor processes, each running what `jupyter nbconvert --to notebook --execute` runs (nbconvert's
+    # ExecutePreprocessor: a fresh kernel per notebook, every cell in order) for one notebook after another. One
+    # process per notebook would import nbconvert 13 times, 3 s each here (most of it jsonschema's IRI grammar).
+    # The kernel is stopped at once when its notebook ends, as nbval does, not asked to tidy up (1.5 s each).
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_executor_init, initargs=(env, str(work / "kernel-stderr"))) as pool:
+        runs = [pool.submit(_execute, str(work / "notebooks" / nb.name), str(outdir)) for nb in order]
+        done = {nb: run.result() for nb, run in zip(order, runs)}
+    for nb in notebooks:
+        rc, wall, err = done[nb]
+        print(f"  {'ok  ' if rc == 0 else 'FAIL'} {nb.name:40s} {wall:5.1f} s", flush=True)
+        if rc:
+            failed += 1
+            tail = [ln for ln in err.splitlines() if ln.strip()][-25:]
+            print("\n".join("      " + ln for ln in tail), flush=True)
     print(f"matrix errors: {len(notebooks) - failed} of {len(notebooks)} notebooks ran to the end", flush=True)
     return 1 if failed else 0
+
+
+def _executor_init(env: dict, stderr_dir: str) -> None:
+    """In each executor process of the errors leg: the reader's environment, inherited by every kernel it starts;
+    the kernels' stderr (Jupyter's start-up chatter, warnings) goes to a file, as it did to nbconvert's pipe."""
+    os.environ.clear()
+    os.environ.update(env)
+    Path(stderr_dir).mkdir(exist_ok=True)
+    log = os.open(Path(stderr_dir) / f"{os.getpid()}.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(log, 2)
+
+
+def _execute(path: str, outdir: str) -> tuple[int, float, str]:
+    """Execute one notebook (cwd = its folder) and write the executed copy to outdir: exit status, seconds, error."""
+    import nbformat
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    t = time.perf_counter()
+    nb = nbformat.read(path, as_version=4)
+    ep = ExecutePreprocessor(kernel_name="python3", timeout=600, shutdown_kernel="immediate")
+    rc, err = 0, ""
+    try:
+        ep.preprocess(nb, {"metadata": {"path": str(Path(path).parent)}})
+    except Exception as e:  # CellExecutionError carries the cell's traceback
+        rc, err = 1, f"{type(e).__name__}: {e}"
+    finally:
+        nbformat.write(nb, Path(outdir) / Path(path).name)
+    return rc, time.perf_counter() - t, err
 
 
 def main() -> int:
