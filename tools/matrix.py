@@ -92,8 +92,8 @@ def errors_leg(work: Path, notebooks: list[Path], kernels: str, threads: int, jo
     failed = 0
     # `jobs` executor processes, each running what `jupyter nbconvert --to notebook --execute` runs (nbconvert's
     # ExecutePreprocessor: a fresh kernel per notebook, every cell in order) for one notebook after another. One
-    # process per notebook would import nbconvert 13 times, 3 s each here (most of it jsonschema's IRI grammar).
-    # The kernel is stopped at once when its notebook ends, as nbval does, not asked to tidy up (1.5 s each).
+    # process per notebook would start Jupyter 13 times, 3 s each here (half of it jsonschema building its IRI
+    # parser). The kernel is stopped at once when its notebook ends, as nbval does, not asked to tidy up (1.5 s).
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_executor_init, initargs=(env, str(work / "kernel-stderr"))) as pool:
         runs = [pool.submit(_execute, str(work / "notebooks" / nb.name), str(outdir)) for nb in order]
@@ -111,7 +111,8 @@ def errors_leg(work: Path, notebooks: list[Path], kernels: str, threads: int, jo
 
 def _executor_init(env: dict, stderr_dir: str) -> None:
     """In each executor process of the errors leg: the reader's environment, inherited by every kernel it starts;
-    the kernels' stderr (Jupyter's start-up chatter, warnings) goes to a file, as it did to nbconvert's pipe."""
+    the kernels' stderr (Jupyter's start-up chatter, warnings) goes to a file in the scratch folder, not to the
+    terminal: a failure is reported with the cell's traceback."""
     os.environ.clear()
     os.environ.update(env)
     Path(stderr_dir).mkdir(exist_ok=True)
