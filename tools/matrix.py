@@ -95,7 +95,7 @@ def errors_leg(work: Path, notebooks: list[Path], kernels: str, threads: int, jo
     # process per notebook would start Jupyter 13 times, 3 s each here (half of it jsonschema building its IRI
     # parser). The kernel is stopped at once when its notebook ends, as nbval does, not asked to tidy up (1.5 s).
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_executor_init, initargs=(env, str(work / "kernel-stderr"))) as pool:
+                             initializer=_executor_init, initargs=(env, str(work))) as pool:
         runs = [pool.submit(_execute, str(work / "notebooks" / nb.name), str(outdir)) for nb in order]
         done = {nb: run.result() for nb, run in zip(order, runs)}
     for nb in notebooks:
@@ -109,14 +109,15 @@ def errors_leg(work: Path, notebooks: list[Path], kernels: str, threads: int, jo
     return 1 if failed else 0
 
 
-def _executor_init(env: dict, stderr_dir: str) -> None:
-    """In each executor process of the errors leg: the reader's environment, inherited by every kernel it starts;
-    the kernels' stderr (Jupyter's start-up chatter, warnings) goes to a file in the scratch folder, not to the
-    terminal: a failure is reported with the cell's traceback."""
+def _executor_init(env: dict, work: str) -> None:
+    """In each executor process of the errors leg: the reader's environment, inherited by every kernel it starts,
+    and the scratch copy as working folder; the kernels' stderr (Jupyter's start-up chatter, warnings) goes to a
+    file there, not to the terminal: a failure is reported with the cell's traceback."""
     os.environ.clear()
     os.environ.update(env)
-    Path(stderr_dir).mkdir(exist_ok=True)
-    log = os.open(Path(stderr_dir) / f"{os.getpid()}.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.chdir(work)
+    Path("kernel-stderr").mkdir(exist_ok=True)
+    log = os.open(Path("kernel-stderr") / f"{os.getpid()}.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(log, 2)
 
 
