@@ -42,6 +42,21 @@ MAKE_VARS = ("PYTHONHASHSEED", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "CUDA_VISIB
              "TORCH_HOME", "PYDEVD_DISABLE_FILE_VALIDATION", "JUPYTER_PLATFORM_DIRS",
              "ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "MKL_ENABLE_INSTRUCTIONS")
 COPY = ["notebooks", "data", "figures", "tests", "conftest.py", "README.md"]
+# The errors leg's IPython startup file, for more threads than cores (see errors_leg). It leaves no name behind
+# in the notebook's namespace, so a cell that forgets an import still fails.
+THREADS_STARTUP = """\
+def _matrix_threads():
+    import os
+
+    import torch
+
+    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+    assert torch.get_num_threads() == int(os.environ["OMP_NUM_THREADS"])
+
+
+_matrix_threads()
+del _matrix_threads
+"""
 
 
 def scratch_copy(dest: Path, notebooks: list[Path]) -> None:
@@ -79,9 +94,20 @@ def errors_leg(work: Path, notebooks: list[Path], kernels: str, threads: int, jo
         env["OMP_WAIT_POLICY"] = "PASSIVE"
     # Matplotlib builds its font cache at first import; give it a fresh folder, as a first-time reader has.
     env["MPLCONFIGDIR"] = str(work / "mplconfig")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if threads > cores:
+        # torch takes its thread count from OMP_NUM_THREADS but caps it at the number of cores (2.14: 4 asked on 2
+        # cores gives 2). To run the notebooks with as many threads as a reader's bigger machine gives them, each
+        # kernel calls torch.set_num_threads(N) at start, from an IPython startup file (IPYTHONDIR in the scratch).
+        startup = work / "ipython" / "profile_default" / "startup"
+        startup.mkdir(parents=True)
+        (startup / "00-threads.py").write_text(THREADS_STARTUP)
+        env["IPYTHONDIR"] = str(work / "ipython")
     outdir = work / "executed"
     outdir.mkdir()
-    print(f"matrix errors: outputs not compared; {threads} threads; kernels={kernels} {KERNELS[kernels]}; "
+    print(f"matrix errors: outputs not compared; {threads} threads"
+          + (f" (torch.set_num_threads({threads}) in each kernel: {cores} cores here)" if threads > cores else "")
+          + f"; kernels={kernels} {KERNELS[kernels]}; "
           "no PYTHONHASHSEED; none of make's settings"
           + ("; OMP_WAIT_POLICY=PASSIVE (more threads than cores)" if "OMP_WAIT_POLICY" in env else ""), flush=True)
 
