@@ -118,8 +118,8 @@ def errors_leg(work: Path, notebooks: list[Path], kernels: str, threads: int, jo
     failed = 0
     # `jobs` executor processes, each running what `jupyter nbconvert --to notebook --execute` runs (nbconvert's
     # ExecutePreprocessor: a fresh kernel per notebook, every cell in order) for one notebook after another. One
-    # process per notebook would start Jupyter 13 times, 3 s each here (half of it jsonschema building its IRI
-    # parser). The kernel is stopped at once when its notebook ends, as nbval does, not asked to tidy up (1.5 s).
+    # process per notebook would start Jupyter 13 times, 2 to 3 s each here (half of it jsonschema building its
+    # IRI parser). The kernel is stopped at once when its notebook ends, as nbval does, not asked to tidy up (1.5 s).
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_executor_init, initargs=(env, str(work))) as pool:
         runs = [pool.submit(_execute, str(work / "notebooks" / nb.name), str(outdir)) for nb in order]
@@ -153,15 +153,16 @@ def _execute(path: str, outdir: str) -> tuple[int, float, str]:
     from nbconvert.preprocessors import ExecutePreprocessor
 
     t = time.perf_counter()
-    nb = nbformat.read(path, as_version=4)
     ep = ExecutePreprocessor(kernel_name="python3", timeout=600, shutdown_kernel="immediate")
-    rc, err = 0, ""
+    rc, err, nb = 0, "", None
     try:
+        nb = nbformat.read(path, as_version=4)
         ep.preprocess(nb, {"metadata": {"path": str(Path(path).parent)}})
     except Exception as e:  # CellExecutionError carries the cell's traceback
         rc, err = 1, f"{type(e).__name__}: {e}"
     finally:
-        nbformat.write(nb, Path(outdir) / Path(path).name)
+        if nb is not None:
+            nbformat.write(nb, Path(outdir) / Path(path).name)
     return rc, time.perf_counter() - t, err
 
 
