@@ -87,14 +87,14 @@ def errors_leg(work: Path, notebooks: list[Path], kernels: str, threads: int, jo
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
                                   if Path(p).resolve() != Path(sys.executable).parent.resolve())
     env.update(KERNELS[kernels], OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    if threads * jobs > (os.cpu_count() or 1) and "OMP_WAIT_POLICY" not in env:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if threads * jobs > cores and "OMP_WAIT_POLICY" not in env:
         # More threads than cores (CI: 2 notebooks x 4 threads on 2 cores). OpenMP threads that wait for work spin
         # by default, which is right when each has a core of its own (a reader's machine) and slows an
         # oversubscribed run 2-3 times here. PASSIVE lets them sleep instead; it changes scheduling, not results.
         env["OMP_WAIT_POLICY"] = "PASSIVE"
     # Matplotlib builds its font cache at first import; give it a fresh folder, as a first-time reader has.
     env["MPLCONFIGDIR"] = str(work / "mplconfig")
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if threads > cores:
         # torch takes its thread count from OMP_NUM_THREADS but caps it at the number of cores (2.14: 4 asked on 2
         # cores gives 2). To run the notebooks with as many threads as a reader's bigger machine gives them, each
